@@ -1,0 +1,74 @@
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import { HostConnection } from "../common/connection";
+import { stageFiles, writeSecretFile } from "../common/remote-files";
+import { hostScript } from "../common/scripts";
+import { BackupConfig, InstanceSecrets } from "../config/types";
+import { BACKUP_DEFAULTS } from "../config/defaults";
+import { BackupTarget, configDir, renderBackupEnv, renderBackupSecrets, renderUnits } from "./render";
+
+export const HOST_SCRIPTS = ["coop-backup", "coop-restore", "coop-drill", "coop-deploy"];
+
+export interface BackupArgs {
+  target: Omit<BackupTarget, "repository"> & { repository: pulumi.Input<string> };
+  /** Schedule and retention; undefined for a copy that only restores. */
+  backup?: BackupConfig;
+  secrets: pulumi.Output<InstanceSecrets>;
+  connection: HostConnection;
+  deployUser: string;
+}
+
+/**
+ * Installs the backup and restore tools for one instance and, when the instance is
+ * backed up, the systemd timers that run and verify its backups.
+ */
+export class Backup extends pulumi.ComponentResource {
+  /** Resolves once tools, settings and secrets are on the host. */
+  readonly ready: pulumi.Output<string>;
+  /** Rendered files, by path relative to the staging directory. */
+  readonly files: pulumi.Output<Record<string, string>>;
+
+  constructor(name: string, args: BackupArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("coop:backup:Backup", name, {}, opts);
+    const { target, backup, connection } = args;
+    const child = { parent: this };
+    const settings = { ...BACKUP_DEFAULTS, ...(backup ?? {}) };
+    const units = backup ? renderUnits(target.instance, backup) : {};
+
+    const files: Record<string, pulumi.Input<string>> = {
+      [`backup-${target.instance}.env`]: pulumi.output(target.repository).apply((repository) => renderBackupEnv({ ...target, repository }, settings)),
+    };
+    for (const [unit, text] of Object.entries(units)) files[`systemd/${unit}`] = text;
+    for (const script of HOST_SCRIPTS) files[`sbin/${script}`] = hostScript(script);
+
+    const staged = stageFiles(`${name}-stage`, files, `/home/${args.deployUser}/coop-staging/backup-${target.instance}`, connection, child);
+    const secrets = writeSecretFile(
+      `${name}-secrets`,
+      args.secrets.apply(renderBackupSecrets),
+      `${configDir()}/backup-${target.instance}.secrets`,
+      connection,
+      child,
+    );
+    const timers = Object.keys(units).filter((u) => u.endsWith(".timer"));
+    const install = new command.remote.Command(`${name}-install`, {
+      connection,
+      create: staged.dir.apply((dir) => [
+        "set -eu",
+        `cd ${dir}`,
+        `sudo install -m 0755 ${HOST_SCRIPTS.map((x) => `sbin/${x}`).join(" ")} /usr/local/sbin/`,
+        `sudo install -m 0644 backup-${target.instance}.env ${configDir()}/`,
+        ...(timers.length ? [
+          "sudo install -m 0644 systemd/* /etc/systemd/system/",
+          "sudo systemctl daemon-reload",
+          `sudo systemctl enable --now ${timers.join(" ")}`,
+        ] : []),
+      ].join("\n")),
+      delete: timers.length ? `sudo systemctl disable --now ${timers.join(" ")} || true` : undefined,
+      triggers: [staged.hash],
+    }, { parent: this, dependsOn: [...staged.copies, secrets] });
+
+    this.ready = install.stdout;
+    this.files = pulumi.output(files);
+    this.registerOutputs({});
+  }
+}

@@ -1,0 +1,21 @@
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+
+/** Root of the repository, whether running from sources or from build/. */
+export const REPO_ROOT = (() => {
+  let dir = __dirname;
+  for (let i = 0; i < 5; i++) {
+    try {
+      readFileSync(path.join(dir, "Pulumi.yaml"));
+      return dir;
+    } catch {
+      dir = path.dirname(dir);
+    }
+  }
+  throw new Error("cannot find the repository root (Pulumi.yaml) above " + __dirname);
+})();
+
+/** Text of a script in scripts/host/, shipped to hosts as it is in the repository. */
+export function hostScript(name: string): string {
+  return readFileSync(path.join(REPO_ROOT, "scripts", "host", name), "utf8");
+}
