@@ -52,7 +52,7 @@ export function renderBackupSecrets(secrets: InstanceSecrets): string {
 }
 
 /** systemd units, keyed by file name under /etc/systemd/system. */
-export function renderUnits(instance: string, backup: Pick<BackupConfig, "schedule" | "checkSchedule">): Record<string, string> {
+export function renderUnits(instance: string, backup: Pick<BackupConfig, "schedule" | "checkSchedule">, sbinDir = "/usr/local/sbin"): Record<string, string> {
   const service = (verb: "run" | "verify", what: string) => `[Unit]
 Description=${what} of Mastodon instance %i
 Wants=network-online.target
@@ -60,7 +60,7 @@ After=network-online.target postgresql.service redis-server.service
 
 [Service]
 Type=oneshot
-ExecStart=/usr/local/sbin/coop-backup ${verb} %i
+ExecStart=${sbinDir}/coop-backup ${verb} %i
 Nice=10
 IOSchedulingClass=best-effort
 IOSchedulingPriority=7

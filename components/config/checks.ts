@@ -99,10 +99,10 @@ export function checkLocation(location: string): string | undefined {
 }
 
 export function checkResticRepository(repo: string): string | undefined {
+  if (/:\/\/[^/\s]*:[^@/\s]*@/.test(repo)) return "contains a password; put credentials in secrets, not in the repository address";
   if (/^s3:https?:\/\/[^/\s]+\/[^\s]+$/.test(repo)) return undefined;
   if (/^sftp:[^@\s]+@[^:\s]+:[^\s]+$/.test(repo)) return undefined;
   if (/^rest:https?:\/\/[^\s]+$/.test(repo)) return undefined;
-  if (/:\/\/[^/\s]*:[^@/\s]*@/.test(repo)) return "contains a password; put credentials in secrets, not in the repository address";
   return "is not a restic repository (expected s3:https://host/bucket/path, sftp:user@host:path or rest:https://host/path)";
 }
 
@@ -139,6 +139,8 @@ export function checkStackName(name: string): string | undefined {
 
 /** Closest of `candidates` to `word`, for "did you mean" hints on typos. */
 export function closest(word: string, candidates: readonly string[]): string | undefined {
+  const extended = candidates.find((c) => word.length >= 4 && c.toLowerCase().startsWith(word.toLowerCase()));
+  if (extended) return extended;
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {

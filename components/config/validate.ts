@@ -49,6 +49,7 @@ export function validateStackConfig(raw: Record<string, unknown>, today: string 
   root.allowOnly(TOP_LEVEL_KEYS);
 
   const access = readAccess(root.section("access", true), problems);
+  warnings.push(...placeholderWarnings(access));
   const stackReferences = readStackReferences(root.section("stackReferences", false));
   const hosts = readHosts(root);
   const instances = readInstances(root, hosts, stackReferences, today, warnings);
@@ -96,6 +97,24 @@ function readAccess(section: Section | undefined, problems: Problems): AccessCon
     adminEmail: section.string("adminEmail", undefined, checks.checkEmail),
     hetznerSshKey: section.string("hetznerSshKey", defaults.ACCESS_DEFAULTS.hetznerSshKey),
   };
+}
+
+/** Documentation address ranges (RFC 5737, RFC 3849): fine in examples, useless for SSH. */
+const DOCUMENTATION_NETWORKS = [/^192\.0\.2\./, /^198\.51\.100\./, /^203\.0\.113\./, /^2001:db8:/i];
+
+function placeholderWarnings(access: AccessConfig): Warning[] {
+  const warnings: Warning[] = [];
+  access.admins.forEach((admin, i) => {
+    if (/REPLACE-ME/.test(admin.sshPublicKey)) {
+      warnings.push({ path: `access.admins[${i}].sshPublicKey`, message: `is a placeholder; put ${admin.name}'s own public key here before the first pulumi up` });
+    }
+  });
+  access.sshAllowedFrom.forEach((cidr, i) => {
+    if (DOCUMENTATION_NETWORKS.some((re) => re.test(cidr))) {
+      warnings.push({ path: `access.sshAllowedFrom[${i}]`, message: `${cidr} is a documentation range; nobody could reach SSH from it` });
+    }
+  });
+  return warnings;
 }
 
 function readStackReferences(section: Section | undefined): Record<string, string> {
@@ -216,7 +235,7 @@ function readInstances(
       warnings.push({ path: section.at("backup"), message: "a restored copy is backed up too; remove the backup block unless the copy holds data of its own" });
     }
     const smtp = readSmtp(section.section("smtp", false));
-    if (email && !smtp) section.problems.add(section.at("smtp"), "is required when email is true (server, login, fromAddress), or set email: false");
+    if (email && !smtp && mode !== "restored") section.problems.add(section.at("smtp"), "is required when email is true (server, login, fromAddress), or set email: false");
     if (!email && smtp) warnings.push({ path: section.at("smtp"), message: "is ignored because email is false" });
 
     instances[name] = {
@@ -355,7 +374,8 @@ function readDns(
       section.problems.bad(path, fqdn, `${nameProblem}; write names in full, e.g. alpha.${zone || "social.coop"}`);
       continue;
     }
-    if (zone && fqdn !== zone && !fqdn.endsWith(`.${zone}`)) {
+    // An invalid zone is reported once, not again for every record.
+    if (zone && !checks.checkDomain(zone) && fqdn !== zone && !fqdn.endsWith(`.${zone}`)) {
       section.problems.bad(path, fqdn, `is outside the zone ${zone}`);
       continue;
     }

@@ -37,14 +37,13 @@ export function formatPlan(plan: Plan, source: string): string {
   const lines: string[] = [];
   lines.push(`Stack ${plan.stack} of ${plan.project}: ${plan.resources.length} resources declared (offline plan of ${source}; nothing was created)`);
   lines.push("");
-  const children = new Map<string | undefined, DeclaredResource[]>();
+  const children = new Map<string | null | undefined, DeclaredResource[]>();
   const names = new Set(plan.resources.map((r) => r.name));
   for (const r of plan.resources) {
     const parent = r.parent && names.has(r.parent) ? r.parent : undefined;
-    if (r.type === "pulumi:pulumi:Stack") continue;
     children.set(parent, [...(children.get(parent) ?? []), r]);
   }
-  const walk = (parent: string | undefined, depth: number) => {
+  const walk = (parent: string | null | undefined, depth: number) => {
     for (const r of children.get(parent) ?? []) {
       const indent = "  ".repeat(depth);
       lines.push(`${indent}${r.type}  ${r.name}${flags(r)}`);
@@ -54,9 +53,6 @@ export function formatPlan(plan: Plan, source: string): string {
       walk(r.name, depth + 1);
     }
   };
-  // The stack itself is the root; its children have the stack (or nothing) as parent.
-  const stackName = plan.resources.find((r) => r.type === "pulumi:pulumi:Stack")?.name;
-  if (stackName) children.set(undefined, [...(children.get(undefined) ?? []), ...(children.get(stackName) ?? [])]);
   walk(undefined, 0);
   lines.push("");
   lines.push("Outputs:");

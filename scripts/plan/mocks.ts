@@ -8,7 +8,8 @@ import { createHash } from "node:crypto";
 export interface DeclaredResource {
   type: string;
   name: string;
-  parent?: string;
+  /** Name of the component this resource belongs to; null at the top level. */
+  parent: string | null;
   inputs: Record<string, unknown>;
   options: {
     protect: boolean;

@@ -102,6 +102,11 @@ function unwrapSerialized(value: unknown): unknown {
   return value;
 }
 
+/** The stack itself is the root of every plan and is not listed. */
+function topLevel(parent: pulumi.Resource | undefined): boolean {
+  return !parent || (parent as unknown as { __pulumiType?: string }).__pulumiType === "pulumi:pulumi:Stack";
+}
+
 function resourceName(resource: pulumi.Resource | undefined): string | undefined {
   return resource ? (resource as unknown as { __name?: string }).__name : undefined;
 }
@@ -133,7 +138,7 @@ export async function runPlan(options: PlanOptions): Promise<Plan> {
     declared.set(k, {
       type: args.type,
       name: args.name,
-      parent: resourceName(args.opts.parent),
+      parent: topLevel(args.opts.parent) ? null : resourceName(args.opts.parent)!,
       inputs: {},
       options: {
         protect: args.opts.protect === true,
