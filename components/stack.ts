@@ -5,10 +5,12 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { Backup } from "./backup/backup";
+import { sshConnection } from "./common/connection";
 import { missingSecrets } from "./config/validate";
 import { HostRef, InstanceSecrets, StackConfig } from "./config/types";
 import { Dns, HostAddresses } from "./dns/dns";
 import { Host } from "./host/host";
+import { HostTools } from "./host/tools";
 import { Instance } from "./instance/instance";
 
 export interface StackOutputs {
@@ -38,11 +40,23 @@ export function declareStack(stack: string, config: StackConfig, secrets: pulumi
   const addressOf = (ref: HostRef): pulumi.Output<string> =>
     ref.stackAlias === undefined ? hosts[ref.host].ipv4 : fromRef(ref.stackAlias, "hosts", ref.host, "ipv4");
 
+  const tools = new Map<string, HostTools>();
+  const toolsOn = (ref: HostRef): HostTools => {
+    const id = ref.stackAlias ? `${ref.stackAlias}-${ref.host}` : ref.host;
+    if (!tools.has(id)) {
+      tools.set(id, new HostTools(`${id}-tools`, {
+        connection: sshConnection(addressOf(ref), config.access.deployUser),
+        deployUser: config.access.deployUser,
+      }, { dependsOn: ref.stackAlias === undefined ? [hosts[ref.host]] : [] }));
+    }
+    return tools.get(id)!;
+  };
+
   const instances: Record<string, Instance> = {};
   const drillReports: Record<string, pulumi.Output<string>> = {};
   for (const [name, inst] of Object.entries(config.instances)) {
     const instanceSecrets = secrets.apply((s) => s[name] ?? {});
-    const dependsOn: pulumi.Resource[] = inst.host.stackAlias === undefined ? [hosts[inst.host.host]] : [];
+    const dependsOn: pulumi.Resource[] = [toolsOn(inst.host)];
     if (inst.backup || inst.restoreFrom) {
       const source = inst.restoreFrom;
       dependsOn.push(new Backup(`${name}-backup`, {
@@ -54,7 +68,7 @@ export function declareStack(stack: string, config: StackConfig, secrets: pulumi
         },
         backup: inst.backup,
         secrets: instanceSecrets,
-        connection: { host: addressOf(inst.host), user: config.access.deployUser, agentSocketPath: process.env.SSH_AUTH_SOCK },
+        connection: sshConnection(addressOf(inst.host), config.access.deployUser),
         deployUser: config.access.deployUser,
       }, { dependsOn: dependsOn.slice() }));
     }

@@ -2,12 +2,9 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { HostConnection } from "../common/connection";
 import { stageFiles, writeSecretFile } from "../common/remote-files";
-import { hostScript } from "../common/scripts";
 import { BackupConfig, InstanceSecrets } from "../config/types";
 import { BACKUP_DEFAULTS } from "../config/defaults";
 import { BackupTarget, configDir, renderBackupEnv, renderBackupSecrets, renderUnits } from "./render";
-
-export const HOST_SCRIPTS = ["coop-backup", "coop-restore", "coop-drill", "coop-deploy"];
 
 export interface BackupArgs {
   target: Omit<BackupTarget, "repository"> & { repository: pulumi.Input<string> };
@@ -19,8 +16,8 @@ export interface BackupArgs {
 }
 
 /**
- * Installs the backup and restore tools for one instance and, when the instance is
- * backed up, the systemd timers that run and verify its backups.
+ * Installs the backup settings of one instance (for a copy: where its source's backups
+ * are) and, when the instance is backed up, the systemd timers that run and verify them.
  */
 export class Backup extends pulumi.ComponentResource {
   /** Resolves once tools, settings and secrets are on the host. */
@@ -39,7 +36,6 @@ export class Backup extends pulumi.ComponentResource {
       [`backup-${target.instance}.env`]: pulumi.output(target.repository).apply((repository) => renderBackupEnv({ ...target, repository }, settings)),
     };
     for (const [unit, text] of Object.entries(units)) files[`systemd/${unit}`] = text;
-    for (const script of HOST_SCRIPTS) files[`sbin/${script}`] = hostScript(script);
 
     const staged = stageFiles(`${name}-stage`, files, `/home/${args.deployUser}/coop-staging/backup-${target.instance}`, connection, child);
     const secrets = writeSecretFile(
@@ -55,7 +51,6 @@ export class Backup extends pulumi.ComponentResource {
       create: staged.dir.apply((dir) => [
         "set -eu",
         `cd ${dir}`,
-        `sudo install -m 0755 ${HOST_SCRIPTS.map((x) => `sbin/${x}`).join(" ")} /usr/local/sbin/`,
         `sudo install -m 0644 backup-${target.instance}.env ${configDir()}/`,
         ...(timers.length ? [
           "sudo install -m 0644 systemd/* /etc/systemd/system/",

@@ -43,6 +43,9 @@ export function renderInstanceFiles(name: string, inst: InstanceConfig, adminEma
     `BUILD_IMAGES=${images(inst).built ? 1 : 0}`,
     `BACKUP_BEFORE_UPGRADE=${backedUp ? 1 : 0}`,
     `ADMIN_EMAIL=${adminEmail}`,
+    `REDIS_DB=${inst.redisDb}`,
+    // A drill has no public name to get a certificate for.
+    `TLS=${inst.drill ? "self-signed" : "letsencrypt"}`,
   ].join("\n") + "\n";
   return {
     "docker-compose.yml": renderCompose(name, inst),
@@ -76,6 +79,15 @@ export class Instance extends pulumi.ComponentResource {
     }
 
     const before: pulumi.Resource[] = [...args.dependsOn];
+    if (inst.mode !== "live") {
+      // Created first and deleted last: `pulumi destroy` of a copy or trial removes all it
+      // left on the host. Its inputs never change, so it is never replaced. Never for live.
+      before.push(new command.remote.Command(`${name}-footprint`, {
+        connection,
+        create: `sudo install -d -m 0755 ${appDir(name)}`,
+        delete: `sudo coop-deploy remove ${name}`,
+      }, { parent: this, dependsOn: args.dependsOn }));
+    }
     if (inst.mode !== "restored") {
       const secrets = inst.mode === "fresh" ? withGeneratedSecrets(name, inst, args.secrets, this) : args.secrets;
       before.push(writeSecretFile(`${name}-env-secrets`, secrets.apply(renderEnvSecrets), `${appDir(name)}/.env.secrets`, connection, child));
