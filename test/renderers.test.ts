@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import { createPublicKey, generateKeyPairSync } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
@@ -55,6 +55,25 @@ describe("bootstrap user data", () => {
     for (const pkg of ["unattended-upgrades", "docker.io", "postgresql-17", "redis-server", "nginx", "certbot", "restic"]) {
       assert.ok(doc.packages.includes(pkg), pkg);
     }
+  });
+});
+
+describe("bootstrap PostgreSQL access", () => {
+  it("maps root to postgres and keeps other local logins as they were", () => {
+    const doc = parse(renderBootstrap({ admins, deployUser: "deploy", os: OS_FACTS["debian-12"] }));
+    const command: string = doc.runcmd.find((c: string[]) => c[0] === "sh" && c[2].includes("pg_ident"))[2];
+    const dir = tempDir();
+    writeFileSync(path.join(dir, "pg_hba.conf"), [
+      "local   all             postgres                                peer",
+      "local   all             all                                     peer",
+      "host    all             all             127.0.0.1/32            scram-sha-256",
+    ].join("\n") + "\n");
+    writeFileSync(path.join(dir, "pg_ident.conf"), "");
+    const local = command.replaceAll("/etc/postgresql/15/main", dir).replace(" && systemctl reload postgresql", "");
+    execFileSync("sh", ["-c", local]);
+    assert.equal(readFileSync(path.join(dir, "pg_hba.conf"), "utf8").split("\n").filter((l) => l.endsWith("peer map=coop")).length, 2);
+    assert.ok(readFileSync(path.join(dir, "pg_hba.conf"), "utf8").includes("127.0.0.1/32            scram-sha-256"));
+    assert.equal(readFileSync(path.join(dir, "pg_ident.conf"), "utf8"), "coop /^(.*)$ \\1\ncoop root postgres\n");
   });
 });
 

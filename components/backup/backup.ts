@@ -4,6 +4,7 @@ import { HostConnection } from "../common/connection";
 import { stageFiles, writeSecretFile } from "../common/remote-files";
 import { BackupConfig, InstanceSecrets } from "../config/types";
 import { BACKUP_DEFAULTS } from "../config/defaults";
+import { databaseName } from "../instance/layout";
 import { BackupTarget, configDir, renderBackupEnv, renderBackupSecrets, renderUnits } from "./render";
 
 export interface BackupArgs {
@@ -52,6 +53,8 @@ export class Backup extends pulumi.ComponentResource {
         "set -eu",
         `cd ${dir}`,
         `sudo install -m 0644 backup-${target.instance}.env ${configDir()}/`,
+        // Lets root connect over the socket as the instance's role (see the bootstrap).
+        `sudo coop-pg-ident ${databaseName(target.instance)}`,
         ...(timers.length ? [
           "sudo install -m 0644 systemd/* /etc/systemd/system/",
           "sudo systemctl daemon-reload",

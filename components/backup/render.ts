@@ -25,10 +25,14 @@ export function renderBackupEnv(target: BackupTarget, backup: Omit<BackupConfig,
     ["SOURCE_INSTANCE", target.sourceInstance],
     ["APP_DIR", appDir(target.instance)],
     ["STATE_DIR", `/var/lib/coop-mastodon/${target.instance}`],
+    // root reaches PostgreSQL over the socket as these roles through the pg_ident map
+    // "coop" that the bootstrap and the Backup component set up.
     ["PGHOST", "/var/run/postgresql"],
     ["PGPORT", 5432],
-    ["PGUSER", "postgres"],
+    ["PGUSER", databaseName(target.instance)],
     ["PGDATABASE", databaseName(target.instance)],
+    ["PG_ADMIN_USER", "postgres"],
+    ["PG_ADMIN_DB", "postgres"],
     ["PG_JOBS", backup.pgJobs],
     ["REDIS_HOST", "127.0.0.1"],
     ["REDIS_PORT", 6379],
@@ -40,6 +44,8 @@ export function renderBackupEnv(target: BackupTarget, backup: Omit<BackupConfig,
     ["KEEP_MONTHLY", backup.retention.monthly],
     ["CHECK_SUBSET", backup.checkSubset],
     ["ALERT_URL", backup.alertUrl],
+    // Several instances can share the host's Redis: a restore moves only its own keys.
+    ["REDIS_RESTORE_MODE", "migrate"],
   ];
   return [
     `# Rendered by coop-mastodon for instance ${target.instance}. Secrets are in backup-${target.instance}.secrets.`,

@@ -45,6 +45,17 @@ server {
 }
 `;
 
+/** root may connect to PostgreSQL over the socket as postgres (backups, restores); the
+ * instance roles are added to the map by scripts/host/coop-pg-ident. */
+function postgresPeerMap(major: number): string {
+  const dir = `/etc/postgresql/${major}/main`;
+  return [
+    `printf '%s\\n' 'coop /^(.*)$ \\1' 'coop root postgres' >> ${dir}/pg_ident.conf`,
+    `sed -i -E 's/^(local\\s+all\\s+(postgres|all)\\s+)peer\\s*$/\\1peer map=coop/' ${dir}/pg_hba.conf`,
+    "systemctl reload postgresql",
+  ].join(" && ");
+}
+
 export function renderBootstrap(input: BootstrapInput): string {
   const keys = input.admins.map((a) => a.sshPublicKey.trim());
   const users = [
@@ -83,6 +94,7 @@ export function renderBootstrap(input: BootstrapInput): string {
       ["rm", "-f", "/etc/nginx/sites-enabled/default"],
       ["ln", "-sf", "/etc/nginx/sites-available/00-catch-all", "/etc/nginx/sites-enabled/00-catch-all"],
       ["systemctl", "enable", "--now", "docker", "postgresql", "redis-server", "nginx", "unattended-upgrades"],
+      ["sh", "-c", postgresPeerMap(input.os.postgresMajor)],
       ["systemctl", "reload", "nginx"],
       ["systemctl", "restart", "ssh"],
     ],

@@ -104,7 +104,7 @@ export class Instance extends pulumi.ComponentResource {
       // Provision time is boot to the end of cloud-init, read on the host.
       deploy = new command.remote.Command(`${name}-drill`, {
         connection,
-        create: pulumi.interpolate`sudo coop-drill ${name} --report-dir /var/lib/coop-mastodon/${name}/drill --provision-seconds "$(( $(stat -c %Y /var/lib/cloud/instance/boot-finished) - $(date +%s) + $(cut -d. -f1 /proc/uptime) ))" --start-command "${apply}" --health-url http://127.0.0.1:${inst.portBase}/health --health-url http://127.0.0.1:${inst.portBase + 1}/api/v1/streaming/health && sudo cat /var/lib/coop-mastodon/${name}/drill/report.json`,
+        create: pulumi.interpolate`sudo coop-drill ${name} --report-dir /var/lib/coop-mastodon/${name}/drill --provision-seconds "$(( $(stat -c %Y /var/lib/cloud/instance/boot-finished) - $(date +%s) + $(cut -d. -f1 /proc/uptime) ))" --copy-web-domain ${inst.webDomain} --start-command "${apply}" --health-url http://127.0.0.1:${inst.portBase}/health --health-url http://127.0.0.1:${inst.portBase + 1}/api/v1/streaming/health && sudo cat /var/lib/coop-mastodon/${name}/drill/report.json`,
         triggers: [staged.hash],
       }, { parent: this, dependsOn: before });
     } else {

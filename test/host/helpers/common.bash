@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Shared setup for test/host/*.bats: one set of throwaway services per .bats file.
-# shellcheck source=test/host/helpers/services.bash
+# shellcheck disable=SC1091 # checked on its own (test/host/lint.bats)
 source "$BATS_TEST_DIRNAME/helpers/services.bash"
 
 SCRIPTS=$HOST_TEST_REPO_ROOT/scripts/host

@@ -12,14 +12,15 @@ export HOST_TEST_REPO_ROOT
 export PG_MAJOR=${PG_MAJOR:-15}
 export PG_TEST_BIN=/usr/lib/postgresql/$PG_MAJOR/bin
 
-# A TCP port on 127.0.0.1 that nothing listens on (and that we did not hand out yet).
+# A TCP port on 127.0.0.1 that nothing listens on and that was not handed out before
+# (remembered in $SVC_ROOT/ports, since callers use $(svc_free_port) subshells).
 svc_free_port() {
-  local p i
-  for i in $(seq 1 200); do
+  local p _
+  for _ in $(seq 1 200); do
     p=$((20000 + RANDOM % 30000))
-    [[ " ${SVC_PORTS_GIVEN:-} " == *" $p "* ]] && continue
+    grep -qx "$p" "$SVC_ROOT/ports" 2>/dev/null && continue
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-      SVC_PORTS_GIVEN="${SVC_PORTS_GIVEN:-} $p"
+      echo "$p" >>"$SVC_ROOT/ports"
       echo "$p"
       return 0
     fi
