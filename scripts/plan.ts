@@ -24,7 +24,7 @@ function parseArgs(argv: string[]): Cli {
     const arg = argv[i];
     const value = () => {
       const v = argv[++i];
-      if (v === undefined || v.startsWith("--")) throw new UsageError(`${arg} needs a value`);
+      if (v === undefined || v === "" || v.startsWith("--")) throw new UsageError(`${arg} needs a value`);
       return v;
     };
     if (arg === "--json") cli.json = true;

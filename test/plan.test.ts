@@ -244,6 +244,50 @@ describe("plan command line", () => {
     assert.ok(!run.stderr.includes("hunter2"));
   });
 
+  describe("refuses what the stack file itself gets wrong, with exit 2 and one line each", () => {
+    const cases: [string, string, (c: Record<string, any>) => void, string][] = [
+      ["an infinite number", "prod", (c) => { c["coop-mastodon:hosts"].primary.volumeGb = Infinity; },
+        'hosts.primary.volumeGb: "Infinity" must be a whole number from 0 to 10240'],
+      ["a host the referenced stack does not have", "alpha", (c) => { c["coop-mastodon:instances"].alpha.host = "production.tertiary"; },
+        'instances.alpha.host: "production.tertiary": stack organization/coop-mastodon/prod has no host tertiary'],
+      ["an instance the referenced stack does not back up", "alpha", (c) => { c["coop-mastodon:instances"].alpha.restoreFrom = "production.nosuch"; },
+        'instances.alpha.restoreFrom: "production.nosuch": stack organization/coop-mastodon/prod has no backed-up instance nosuch'],
+      ["a stack that references itself", "alpha", (c) => { c["coop-mastodon:stackReferences"].production = "organization/coop-mastodon/alpha"; },
+        'stackReferences.production: "organization/coop-mastodon/alpha" refers back to alpha; stack references must not form a cycle'],
+      ["a reference to another project", "alpha", (c) => { c["coop-mastodon:stackReferences"].production = "organization/other/prod"; },
+        'stackReferences.production: "organization/other/prod" is a stack of project other; a plan can only answer references to stacks of coop-mastodon'],
+      ["a misspelt project namespace", "prod", (c) => { c["coop-mastodn:hosts"] = { x: 1 }; },
+        'coop-mastodn:hosts: unknown namespace "coop-mastodn" (did you mean coop-mastodon?); settings of this program are written coop-mastodon:<key>'],
+      ["a provider token in clear text", "prod", (c) => { c["hcloud:token"] = "x".repeat(64); },
+        "hcloud:token: is a credential in clear text; remove it and export HCLOUD_TOKEN instead"],
+      ["an encrypted value outside secrets", "prod", (c) => { c["coop-mastodon:instances"].main.smtp.login = { secure: "v1:abc" }; },
+        "instances.main.smtp.login: is encrypted, but only values under secrets are kept secret; write it in clear text, or leave it out"],
+      ["the same key twice", "prod", (c) => { c.hosts = c["coop-mastodon:hosts"]; },
+        "hosts: is set twice (as coop-mastodon:hosts and as hosts); keep one"],
+    ];
+    for (const [title, stack, edit, expected] of cases) {
+      it(title, () => {
+        const base = stack === "alpha" ? "Pulumi.alpha.yaml" : "Pulumi.prod.yaml";
+        const run = runPlan([stack, "--config-file", writeStack(stackDoc(base), edit), "--json"]);
+        assert.equal(run.status, 2, run.stderr);
+        assert.equal(run.stdout, "");
+        assert.deepEqual(run.stderr.trim().split("\n").slice(1), [expected]);
+      });
+    }
+
+    it("a file that cannot be read, reported alone", () => {
+      const run = runPlan(["prod", "--config-file", "/nonexistent/Pulumi.x.yaml"]);
+      assert.equal(run.status, 2);
+      assert.deepEqual(run.stderr.trim().split("\n").slice(1), ["/nonexistent/Pulumi.x.yaml: cannot read the stack file (no such file)"]);
+    });
+
+    it("an empty option value", () => {
+      const run = runPlan(["prod", "--config-file", ""]);
+      assert.equal(run.status, 2);
+      assert.match(run.stderr, /--config-file needs a value/);
+    });
+  });
+
   it("explains how to call it", () => {
     const run = runPlan([]);
     assert.equal(run.status, 2);

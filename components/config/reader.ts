@@ -29,7 +29,7 @@ export function typeName(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "an object";
-  return `a ${typeof value}`;
+  return `a ${typeof value} (${show(value)})`;
 }
 
 export function join(path: string, key: string | number): string {
@@ -84,16 +84,26 @@ export class Section {
       this.problems.add(this.at(key), `must be a string, not ${typeName(value)}`);
       return fallback ?? "";
     }
+    // A line break would add lines to the rendered files (user data, .env).
+    if (/[\u0000-\u001f\u007f]/.test(value)) {
+      this.problems.bad(this.at(key), value, "must be a single line without control characters");
+      return fallback ?? "";
+    }
+    if (value === "" && fallback === undefined) {
+      this.problems.add(this.at(key), "is required and must not be empty");
+      return "";
+    }
     const message = check?.(value);
     if (message) this.problems.bad(this.at(key), value, message);
     return value;
   }
 
-  oneOf<T extends string>(key: string, allowed: readonly T[], fallback?: T): T {
+  /** One of `allowed`; undefined when the value is missing or not allowed (reported). */
+  oneOf<T extends string>(key: string, allowed: readonly T[], fallback?: T): T | undefined {
     const value = this.string(key, fallback);
-    if (this.has(key) && typeof this.raw[key] === "string" && !allowed.includes(value as T)) {
-      this.problems.bad(this.at(key), value, `is not allowed (allowed: ${allowed.join(", ")})`);
-      return fallback ?? allowed[0];
+    if (!allowed.includes(value as T)) {
+      if (this.has(key) && typeof this.raw[key] === "string") this.problems.bad(this.at(key), value, `is not allowed (allowed: ${allowed.join(", ")})`);
+      return undefined;
     }
     return value as T;
   }
@@ -157,6 +167,10 @@ export class Section {
       const message = checkKey(name);
       if (message) {
         this.problems.bad(map.at(name), name, message);
+        continue;
+      }
+      if (raw === null || raw === undefined) {
+        this.problems.add(map.at(name), "is empty; give its settings or remove it");
         continue;
       }
       const section = Section.of(raw, map.at(name), this.problems);

@@ -53,8 +53,8 @@ export function validateStackConfig(raw: Record<string, unknown>, today: string 
   const stackReferences = readStackReferences(root.section("stackReferences", false));
   const hosts = readHosts(root);
   const instances = readInstances(root, hosts, stackReferences, today, warnings);
-  const dns = readDns(root.section("dns", false), hosts, instances, warnings);
-  const secretsSet = readSecretNames(root.section("secrets", false), instances);
+  const dns = readDns(root, hosts, instances, warnings);
+  const secretsSet = readSecretNames(root.section("secrets", false), instances, declaredNames(root, "instances"));
 
   if (problems.errors.length > 0) throw new ConfigError(problems.errors);
 
@@ -68,7 +68,7 @@ function readAccess(section: Section | undefined, problems: Problems): AccessCon
   section.allowOnly(["admins", "sshAllowedFrom", "deployUser", "adminEmail", "hetznerSshKey"]);
   const admins: AdminUser[] = [];
   const adminItems = section.list("admins", true);
-  if (section.has("admins") && adminItems.length === 0) problems.add(section.at("admins"), "must list at least one admin");
+  if (Array.isArray(section.raw.admins) && adminItems.length === 0) problems.add(section.at("admins"), "must list at least one admin");
   for (const item of adminItems) {
     const admin = Section.of(item.value, item.path, problems);
     if (!admin) continue;
@@ -80,7 +80,7 @@ function readAccess(section: Section | undefined, problems: Problems): AccessCon
   }
   const sshAllowedFrom: string[] = [];
   const cidrs = section.list("sshAllowedFrom", true);
-  if (section.has("sshAllowedFrom") && cidrs.length === 0) problems.add(section.at("sshAllowedFrom"), "must list at least one network, or nobody can administer the hosts");
+  if (Array.isArray(section.raw.sshAllowedFrom) && cidrs.length === 0) problems.add(section.at("sshAllowedFrom"), "must list at least one network, or nobody can administer the hosts");
   for (const item of cidrs) {
     if (typeof item.value !== "string") {
       problems.bad(item.path, item.value, "must be a network in CIDR notation");
@@ -90,10 +90,13 @@ function readAccess(section: Section | undefined, problems: Problems): AccessCon
     if (message) problems.bad(item.path, item.value, message);
     sshAllowedFrom.push(item.value);
   }
+  const deployUser = section.string("deployUser", defaults.ACCESS_DEFAULTS.deployUser, checks.checkName);
+  if (deployUser === "root") problems.bad(section.at("deployUser"), deployUser, "is not allowed: root cannot log in over SSH (choose e.g. deploy)");
+  if (admins.some((a) => a.name === deployUser)) problems.bad(section.at("deployUser"), deployUser, "is also an admin's name; the deploy user must be a user of its own");
   return {
     admins,
     sshAllowedFrom,
-    deployUser: section.string("deployUser", defaults.ACCESS_DEFAULTS.deployUser, checks.checkName),
+    deployUser,
     adminEmail: section.string("adminEmail", undefined, checks.checkEmail),
     hetznerSshKey: section.string("hetznerSshKey", defaults.ACCESS_DEFAULTS.hetznerSshKey),
   };
@@ -131,36 +134,46 @@ function readStackReferences(section: Section | undefined): Record<string, strin
   return refs;
 }
 
+/** Names declared under a map key, valid or not: a reference to a name that is declared
+ * but broken is not reported a second time. */
+function declaredNames(root: Section, key: string): Set<string> {
+  const raw = root.raw[key];
+  return new Set(raw && typeof raw === "object" && !Array.isArray(raw) ? Object.keys(raw) : []);
+}
+
 function readHosts(root: Section): Record<string, HostConfig> {
   const hosts: Record<string, HostConfig> = {};
   for (const { name, section } of root.entries("hosts", false, checks.checkName)) {
     section.allowOnly(["role", "serverType", "location", "image", "volumeGb", "hetznerBackups", "longLived"]);
     const role = section.oneOf("role", ["primary", "secondary", "trial", "drill"] as const);
-    const longLived = section.boolean("longLived", defaults.longLivedByDefault(role));
-    if (role === "primary" || role === "secondary") {
-      if (!longLived) section.problems.bad(section.at("longLived"), false, `is not allowed for a ${role} host (production hosts are always protected)`);
+    const production = role === "primary" || role === "secondary";
+    const longLived = section.boolean("longLived", role ? defaults.longLivedByDefault(role) : false);
+    if (production && !longLived) {
+      section.problems.bad(section.at("longLived"), false, `is not allowed for a ${role} host (production hosts are always protected)`);
     }
-    hosts[name] = {
-      role,
+    const host = {
       serverType: section.string("serverType", defaults.HOST_DEFAULTS.serverType, checks.checkServerType),
       location: section.string("location", defaults.HOST_DEFAULTS.location, checks.checkLocation),
       image: section.oneOf("image", SUPPORTED_IMAGES, defaults.HOST_DEFAULTS.image),
       volumeGb: section.integer("volumeGb", defaults.HOST_DEFAULTS.volumeGb, 0, 10240),
       hetznerBackups: section.boolean("hetznerBackups", defaults.HOST_DEFAULTS.hetznerBackups),
-      longLived: role === "primary" || role === "secondary" ? true : longLived,
+      longLived: production ? true : longLived,
     };
-    if (hosts[name].volumeGb > 0 && hosts[name].volumeGb < 10) {
-      section.problems.bad(section.at("volumeGb"), hosts[name].volumeGb, "is below Hetzner's smallest volume (10 GB), use 0 for no volume");
+    if (host.volumeGb > 0 && host.volumeGb < 10) {
+      section.problems.bad(section.at("volumeGb"), host.volumeGb, "is below Hetzner's smallest volume (10 GB), use 0 for no volume");
     }
+    if (role && host.image) hosts[name] = { ...host, role, image: host.image };
   }
   const primaries = Object.entries(hosts).filter(([, h]) => h.role === "primary");
   if (primaries.length > 1) root.problems.add("hosts", `declares ${primaries.length} primary hosts (${primaries.map(([n]) => n).join(", ")}); at most one is allowed`);
   return hosts;
 }
 
-function parseHostRef(value: string): HostRef {
-  const [first, second] = value.split(".");
-  return second === undefined ? { host: first } : { stackAlias: first, host: second };
+/** "primary" (this stack) or "production.secondary" (a stack reference); undefined if malformed. */
+export function parseHostRef(value: string): HostRef | undefined {
+  const parts = value.split(".");
+  if (parts.some((p) => p === "") || parts.length > 2) return undefined;
+  return parts.length === 1 ? { host: parts[0] } : { stackAlias: parts[0], host: parts[1] };
 }
 
 function readInstances(
@@ -171,27 +184,32 @@ function readInstances(
   warnings: Warning[],
 ): Record<string, InstanceConfig> {
   const instances: Record<string, InstanceConfig> = {};
+  const hostNames = declaredNames(root, "hosts");
   for (const { name, section } of root.entries("instances", false, checks.checkName)) {
     section.allowOnly([
       "flavor", "version", "host", "domain", "webDomain", "mode", "federation", "email",
       "registrations", "restoreFrom", "drill", "backup", "smtp", "portBase", "redisDb", "maxTootChars",
     ]);
     const flavor = section.oneOf<Flavor>("flavor", ["mastodon", "hometown"]);
-    const version = section.string("version", undefined, flavor === "hometown" ? checks.checkHometownTag : checks.checkMastodonTag);
+    // With an unknown flavor, any well-formed tag passes here: the flavor is reported once.
+    const tagCheck = flavor === "hometown" ? checks.checkHometownTag
+      : flavor === "mastodon" ? checks.checkMastodonTag
+        : (v: string) => (checks.checkMastodonTag(v) && checks.checkHometownTag(v) ? checks.checkMastodonTag(v) : undefined);
+    const version = section.string("version", undefined, tagCheck);
     const mode = section.oneOf("mode", ["live", "restored", "fresh"] as const, defaults.INSTANCE_DEFAULTS.mode);
     const domain = section.string("domain", undefined, checks.checkDomain);
     const webDomain = section.string("webDomain", domain, checks.checkDomain);
     const hostText = section.string("host");
-    const host = parseHostRef(hostText);
-    if (hostText) {
-      if (host.stackAlias === undefined && !hosts[host.host]) {
-        section.problems.bad(section.at("host"), hostText, `is not a host of this stack (hosts: ${Object.keys(hosts).join(", ") || "none"}; a host of another stack is written <stackReferences alias>.<host>)`);
-      } else if (host.stackAlias !== undefined && !stackReferences[host.stackAlias]) {
-        section.problems.bad(section.at("host"), hostText, `names stack reference "${host.stackAlias}", which stackReferences does not declare`);
-      }
+    const host = hostText ? parseHostRef(hostText) : undefined;
+    if (hostText && !host) {
+      section.problems.bad(section.at("host"), hostText, "is not a host name (write <host>, or <stackReferences alias>.<host> for a host of another stack)");
+    } else if (host && host.stackAlias === undefined && !Object.hasOwn(hosts, host.host) && !hostNames.has(host.host)) {
+      section.problems.bad(section.at("host"), hostText, `is not a host of this stack (hosts: ${Object.keys(hosts).join(", ") || "none"}; a host of another stack is written <stackReferences alias>.<host>)`);
+    } else if (host?.stackAlias !== undefined && !Object.hasOwn(stackReferences, host.stackAlias)) {
+      section.problems.bad(section.at("host"), hostText, `names stack reference "${host.stackAlias}", which stackReferences does not declare`);
     }
 
-    const federationDefault = defaults.federationByDefault(mode);
+    const federationDefault = mode ? defaults.federationByDefault(mode) : true;
     const federation = section.boolean("federation", federationDefault);
     const email = section.boolean("email", federationDefault);
     const registrations = section.oneOf("registrations", ["open", "approved", "closed"] as const, mode === "restored" ? "closed" : defaults.INSTANCE_DEFAULTS.registrations);
@@ -203,30 +221,30 @@ function readInstances(
       if (!restoreText) section.problems.add(section.at("restoreFrom"), "is required when mode is restored (write <stackReferences alias>.<instance>, e.g. production.main)");
       if (federation) section.problems.bad(section.at("federation"), true, "is not allowed for a restored copy: it holds the source's keys and must never deliver to other servers");
       if (email) section.problems.bad(section.at("email"), true, "is not allowed for a restored copy: it holds real users' addresses and must never send e-mail");
-      if (registrations !== "closed") section.problems.bad(section.at("registrations"), registrations, "is not allowed for a restored copy (only closed)");
-    } else {
+      if (registrations && registrations !== "closed") section.problems.bad(section.at("registrations"), registrations, "is not allowed for a restored copy (only closed)");
+    } else if (mode) {
       if (restoreText) section.problems.bad(section.at("restoreFrom"), restoreText, `is only allowed when mode is restored (mode is ${mode})`);
       if (drill) section.problems.bad(section.at("drill"), true, `is only allowed when mode is restored (mode is ${mode})`);
     }
     if (restoreText) {
-      const [alias, source, extra] = restoreText.split(".");
-      if (!source || extra !== undefined) {
+      const ref = parseHostRef(restoreText);
+      if (!ref || ref.stackAlias === undefined) {
         section.problems.bad(section.at("restoreFrom"), restoreText, "must be written <stackReferences alias>.<instance>, e.g. production.main");
-      } else if (!stackReferences[alias]) {
-        section.problems.bad(section.at("restoreFrom"), restoreText, `names stack reference "${alias}", which stackReferences does not declare`);
+      } else if (!Object.hasOwn(stackReferences, ref.stackAlias)) {
+        section.problems.bad(section.at("restoreFrom"), restoreText, `names stack reference "${ref.stackAlias}", which stackReferences does not declare`);
       } else {
-        restoreFrom = { stackAlias: alias, instance: source };
+        restoreFrom = { stackAlias: ref.stackAlias, instance: ref.host };
       }
     }
 
     const release = version ? parseRelease(version) : undefined;
-    if (release) checkRelease(section, release, version, host, hosts, today, warnings);
+    if (release && host) checkRelease(section, release, version, host, hosts, today, warnings);
 
     const portBase = section.integer("portBase", defaults.INSTANCE_DEFAULTS.portBase, 1024, 65000);
     const redisDb = section.integer("redisDb", defaults.INSTANCE_DEFAULTS.redisDb, 0, 15);
     let maxTootChars: number | undefined;
     if (section.has("maxTootChars")) {
-      if (flavor !== "hometown") section.problems.add(section.at("maxTootChars"), "is a Hometown setting; remove it or set flavor: hometown");
+      if (flavor === "mastodon") section.problems.add(section.at("maxTootChars"), "is a Hometown setting; remove it or set flavor: hometown");
       maxTootChars = section.integer("maxTootChars", undefined, 500, 100000);
     }
 
@@ -238,10 +256,12 @@ function readInstances(
     if (email && !smtp && mode !== "restored") section.problems.add(section.at("smtp"), "is required when email is true (server, login, fromAddress), or set email: false");
     if (!email && smtp) warnings.push({ path: section.at("smtp"), message: "is ignored because email is false" });
 
-    instances[name] = {
-      flavor, version, host, domain, webDomain, mode, federation, email, registrations,
-      restoreFrom, drill, backup, smtp, portBase, redisDb, maxTootChars,
-    };
+    if (flavor && mode && registrations && host) {
+      instances[name] = {
+        flavor, version, host, domain, webDomain, mode, federation, email, registrations,
+        restoreFrom, drill, backup, smtp, portBase, redisDb, maxTootChars,
+      };
+    }
   }
   checkSharedHosts(root, instances);
   return instances;
@@ -266,7 +286,7 @@ function checkRelease(
   } else if (facts.supportEnds) {
     warnings.push({ path: section.at("version"), message: `series ${seriesOf(release)} gets security fixes until ${facts.supportEnds}` });
   }
-  const hostConfig = host.stackAlias === undefined ? hosts[host.host] : undefined;
+  const hostConfig = host.stackAlias === undefined && Object.hasOwn(hosts, host.host) ? hosts[host.host] : undefined;
   if (hostConfig) {
     const os = OS_FACTS[hostConfig.image];
     if (os.postgresMajor < facts.minPostgres || os.redisVersion < facts.minRedis) {
@@ -341,22 +361,23 @@ function readSmtp(section: Section | undefined): SmtpConfig | undefined {
   return {
     server: section.string("server", undefined, checks.checkDomain),
     port: section.integer("port", defaults.SMTP_DEFAULTS.port, 1, 65535),
-    login: section.string("login"),
+    login: section.string("login", undefined, (v) => (/^\S+$/.test(v) ? undefined : "is not a login name (one word, e.g. notifications@social.coop)")),
     fromAddress: section.string("fromAddress", undefined, checks.checkEmail),
   };
 }
 
 function readDns(
-  section: Section | undefined,
+  root: Section,
   hosts: Record<string, HostConfig>,
   instances: Record<string, InstanceConfig>,
   warnings: Warning[],
 ): DnsConfig | undefined {
+  const section = root.section("dns", false);
   if (!section) return undefined;
   section.allowOnly(["zone", "zoneId", "proxied", "ttl", "records"]);
   const zone = section.string("zone", undefined, checks.checkDomain);
   const zoneId = section.string("zoneId", defaults.DNS_DEFAULTS.zoneId, (v) =>
-    v === "" || /^[0-9a-f]{32}$/.test(v) ? undefined : "is not a Cloudflare zone id (32 hexadecimal characters), leave it out to look the zone up by name");
+    v === "" || /^[0-9a-f]{32}$/.test(v) ? undefined : "is not a Cloudflare zone id (32 lower-case hexadecimal characters); leave it out to look the zone up by name");
   const proxied = section.boolean("proxied", defaults.DNS_DEFAULTS.proxied);
   const ttl = section.integer("ttl", defaults.DNS_DEFAULTS.ttl, 1, 86400);
   if (proxied && section.has("ttl") && ttl !== 1) {
@@ -379,7 +400,8 @@ function readDns(
       section.problems.bad(path, fqdn, `is outside the zone ${zone}`);
       continue;
     }
-    if (typeof target !== "string" || !hosts[target]) {
+    if (typeof target === "string" && !Object.hasOwn(hosts, target) && declaredNames(root, "hosts").has(target)) continue;
+    if (typeof target !== "string" || !Object.hasOwn(hosts, target)) {
       section.problems.bad(path, target, `is not a host of this stack (hosts: ${Object.keys(hosts).join(", ") || "none"})`);
       continue;
     }
@@ -396,11 +418,12 @@ function readDns(
   return { zone, zoneId, proxied, ttl: proxied ? 1 : ttl, records };
 }
 
-function readSecretNames(section: Section | undefined, instances: Record<string, InstanceConfig>): Record<string, SecretName[]> {
+function readSecretNames(section: Section | undefined, instances: Record<string, InstanceConfig>, declaredInstances: Set<string>): Record<string, SecretName[]> {
   const result: Record<string, SecretName[]> = {};
   if (!section) return result;
   for (const [instance, raw] of Object.entries(section.raw)) {
-    if (!instances[instance]) {
+    if (!Object.hasOwn(instances, instance)) {
+      if (declaredInstances.has(instance)) continue;
       section.problems.bad(section.at(instance), instance, `is not an instance of this stack (instances: ${Object.keys(instances).join(", ") || "none"})`);
       continue;
     }

@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { PROJECT } from "../../components/config/defaults";
 import { projectConfig } from "../../components/config/load";
 import { ConfigError, validateStackConfig } from "../../components/config/validate";
+import { StackConfig } from "../../components/config/types";
 import { REPO_ROOT } from "../../components/common/scripts";
 import { DeclaredResource, planMocks, ReferencedOutputs } from "./mocks";
 import { readStackFile } from "./stack-file";
@@ -43,30 +44,66 @@ export function stackFilePath(options: PlanOptions): string {
 /** Reads and validates the stack file; throws ConfigError with every problem. */
 export function checkStackFile(options: PlanOptions) {
   const file = readStackFile(stackFilePath(options));
+  if (file.fatal.length > 0) throw new ConfigError(file.fatal);
   const problems = [...file.problems];
   let result;
   try {
     result = validateStackConfig(projectConfig(file.config));
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    problems.push(...e.problems);
+    const reported = (p: string) => file.misplacedSecrets.some((path) => p.startsWith(`${path}:`));
+    problems.push(...e.problems.filter((p) => !reported(p)));
   }
   if (problems.length > 0 || !result) throw new ConfigError(problems);
   return { file, ...result };
 }
 
+/** Stacks being planned by the parents of this process, to refuse reference cycles. */
+const CHAIN_VARIABLE = "COOP_PLAN_CHAIN";
+
 /** A referenced stack's outputs come from that stack's own plan, run in a child process. */
-function planReferencedStacks(references: Record<string, string>): ReferencedOutputs {
+function planReferencedStacks(stack: string, references: Record<string, string>): ReferencedOutputs {
   const outputs: ReferencedOutputs = {};
-  for (const fullName of Object.values(references)) {
-    const stack = fullName.split("/").pop()!;
-    const file = path.join(REPO_ROOT, `Pulumi.${stack}.yaml`);
-    if (!existsSync(file)) throw new Error(`stack reference ${fullName}: no Pulumi.${stack}.yaml in the repository to plan it from`);
-    const child = spawnSync(process.execPath, [path.join(__dirname, "..", "plan.js"), stack, "--json"], { encoding: "utf8" });
-    if (child.status !== 0) throw new Error(`stack reference ${fullName}: planning ${stack} failed:\n${child.stderr}`);
+  const chain = [...(process.env[CHAIN_VARIABLE] ?? "").split(",").filter(Boolean), stack];
+  for (const [alias, fullName] of Object.entries(references)) {
+    const [, project, referenced] = fullName.split("/");
+    const where = `stackReferences.${alias}`;
+    if (project !== PROJECT) throw new ConfigError([`${where}: "${fullName}" is a stack of project ${project}; a plan can only answer references to stacks of ${PROJECT}`]);
+    if (chain.includes(referenced)) throw new ConfigError([`${where}: "${fullName}" refers back to ${chain.join(" → ")}; stack references must not form a cycle`]);
+    const file = path.join(REPO_ROOT, `Pulumi.${referenced}.yaml`);
+    if (!existsSync(file)) throw new ConfigError([`${where}: "${fullName}" has no Pulumi.${referenced}.yaml in the repository to plan it from`]);
+    const child = spawnSync(process.execPath, [path.join(__dirname, "..", "plan.js"), referenced, "--json"], {
+      encoding: "utf8",
+      env: { ...process.env, [CHAIN_VARIABLE]: chain.join(",") },
+    });
+    if (child.status === 2) {
+      const lines = child.stderr.split("\n").filter((l) => l && !l.startsWith("plan: "));
+      throw new ConfigError(lines.map((l) => l.startsWith(`${where}:`) || l.startsWith("stackReferences.") ? l : `${where}: Pulumi.${referenced}.yaml: ${l}`));
+    }
+    if (child.status !== 0) throw new Error(`planning the referenced stack ${referenced} failed:\n${child.stderr}`);
     outputs[fullName] = JSON.parse(child.stdout).outputs;
   }
   return outputs;
+}
+
+/** What an instance takes from referenced stacks must exist there. */
+function checkReferencedNames(config: StackConfig, referenced: ReferencedOutputs): void {
+  const problems: string[] = [];
+  const has = (alias: string, output: string, key: string) => {
+    const value = referenced[config.stackReferences[alias]]?.[output];
+    return typeof value === "object" && value !== null && Object.hasOwn(value, key);
+  };
+  for (const [name, inst] of Object.entries(config.instances)) {
+    const { stackAlias, host } = inst.host;
+    if (stackAlias !== undefined && !has(stackAlias, "hosts", host)) {
+      problems.push(`instances.${name}.host: "${stackAlias}.${host}": stack ${config.stackReferences[stackAlias]} has no host ${host}`);
+    }
+    const source = inst.restoreFrom;
+    if (source && !has(source.stackAlias, "backups", source.instance)) {
+      problems.push(`instances.${name}.restoreFrom: "${source.stackAlias}.${source.instance}": stack ${config.stackReferences[source.stackAlias]} has no backed-up instance ${source.instance}`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
 }
 
 async function settle(value: unknown): Promise<unknown> {
@@ -113,7 +150,8 @@ function resourceName(resource: pulumi.Resource | undefined): string | undefined
 
 export async function runPlan(options: PlanOptions): Promise<Plan> {
   const { file, config } = checkStackFile(options);
-  const referenced = planReferencedStacks(config.stackReferences);
+  const referenced = planReferencedStacks(options.stack, config.stackReferences);
+  checkReferencedNames(config, referenced);
 
   const declared = new Map<string, DeclaredResource>();
   const secretInputs = new Map<string, Promise<string[]>>();
@@ -195,5 +233,5 @@ export async function runPlan(options: PlanOptions): Promise<Plan> {
     resources.push({ ...resource, inputs });
   }
   // The program logs every config warning itself; keep each message once.
-  return { stack: options.stack, project: PROJECT, resources, outputs, warnings: [...new Set(warnings)], files };
+  return { stack: options.stack, project: PROJECT, resources, outputs, warnings: [...new Set([...file.warnings, ...warnings])], files };
 }
