@@ -125,7 +125,7 @@ export function checkHttpsUrl(url: string): string | undefined {
 }
 
 export function checkEmail(address: string): string | undefined {
-  return /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(address) ? undefined : "is not an e-mail address";
+  return /^[A-Za-z0-9._%+-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$/.test(address) ? undefined : "is not an e-mail address (e.g. tech@social.coop)";
 }
 
 /** Fully qualified stack name: organization/project/stack. */

@@ -5,7 +5,8 @@ import * as tls from "@pulumi/tls";
 import { sshConnection } from "../common/connection";
 import { stageFiles, writeSecretFile } from "../common/remote-files";
 import { AccessConfig, InstanceConfig, InstanceSecrets } from "../config/types";
-import { images, renderCompose } from "./compose";
+import { renderCompose } from "./compose";
+import { renderDeployEnv } from "./deploy-env";
 import { renderEnvProduction, renderEnvSecrets } from "./environment";
 import { appDir } from "./layout";
 import { renderMaintenancePage, renderNginxSite } from "./nginx-site";
@@ -29,30 +30,12 @@ export interface InstanceArgs {
 
 /** Everything rendered for the host, by path relative to the staging directory. */
 export function renderInstanceFiles(name: string, inst: InstanceConfig, adminEmail: string, backedUp: boolean): Record<string, string> {
-  const deployEnv = [
-    `INSTANCE=${name}`,
-    `FLAVOR=${inst.flavor}`,
-    `VERSION=${inst.version}`,
-    `MODE=${inst.mode}`,
-    `WEB_DOMAIN=${inst.webDomain}`,
-    `WEB_PORT=${inst.portBase}`,
-    `STREAMING_PORT=${inst.portBase + 1}`,
-    `DB_NAME=mastodon_${name.replace(/-/g, "_")}`,
-    `DB_USER=mastodon_${name.replace(/-/g, "_")}`,
-    `REGISTRATIONS=${inst.registrations === "closed" ? "close" : inst.registrations}`,
-    `BUILD_IMAGES=${images(inst).built ? 1 : 0}`,
-    `BACKUP_BEFORE_UPGRADE=${backedUp ? 1 : 0}`,
-    `ADMIN_EMAIL=${adminEmail}`,
-    `REDIS_DB=${inst.redisDb}`,
-    // A drill has no public name to get a certificate for.
-    `TLS=${inst.drill ? "self-signed" : "letsencrypt"}`,
-  ].join("\n") + "\n";
   return {
     "docker-compose.yml": renderCompose(name, inst),
     ".env.production": renderEnvProduction(name, inst),
     "nginx-site.conf": renderNginxSite(name, inst),
     "maintenance/index.html": renderMaintenancePage(inst),
-    "deploy.env": deployEnv,
+    "deploy.env": renderDeployEnv(name, inst, adminEmail, backedUp),
   };
 }
 
