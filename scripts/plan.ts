@@ -63,7 +63,14 @@ async function main(): Promise<number> {
         writeFileSync(target, f.content);
       }
     }
-    const { files, ...document } = plan;
+    const { files } = plan;
+    const document = {
+      stack: plan.stack,
+      project: plan.project,
+      resources: plan.resources.map(({ type, name, parent, inputs, options }) => ({ type, name, parent, inputs, options })),
+      outputs: plan.outputs,
+      warnings: plan.warnings,
+    };
     if (cli.json) process.stdout.write(JSON.stringify(document, null, 2) + "\n");
     else {
       process.stdout.write(formatPlan(plan, path.relative(process.cwd(), stackFilePath(cli)) || stackFilePath(cli)));

@@ -38,6 +38,17 @@ export class Backup extends pulumi.ComponentResource {
     };
     for (const [unit, text] of Object.entries(units)) files[`systemd/${unit}`] = text;
 
+    // A copy learns where its source's backups are only through the stack reference, so
+    // whether object-storage keys are needed is known only here.
+    pulumi.all([pulumi.output(target.repository), args.secrets]).apply(([repository, secrets]) => {
+      const missing = repository.startsWith("s3:") ? (["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"] as const).filter((k) => !secrets[k]) : [];
+      for (const key of missing) {
+        const message = `secrets.${target.instance}.${key}: is not set yet; the backups at ${repository} need it (pulumi config set --secret --path 'secrets.${target.instance}.${key}')`;
+        if (!pulumi.runtime.isDryRun()) throw new Error(message);
+        pulumi.log.warn(message);
+      }
+    });
+
     const staged = stageFiles(`${name}-stage`, files, `/home/${args.deployUser}/coop-staging/backup-${target.instance}`, connection, child);
     const secrets = writeSecretFile(
       `${name}-secrets`,

@@ -24,6 +24,17 @@ import {
 } from "./types";
 
 export const TOP_LEVEL_KEYS = ["access", "hosts", "dns", "instances", "stackReferences", "secrets"] as const;
+export const ACCESS_KEYS = ["admins", "sshAllowedFrom", "deployUser", "adminEmail", "hetznerSshKey"] as const;
+export const ADMIN_KEYS = ["name", "sshPublicKey"] as const;
+export const HOST_KEYS = ["role", "serverType", "location", "image", "volumeGb", "hetznerBackups", "longLived"] as const;
+export const DNS_KEYS = ["zone", "zoneId", "proxied", "ttl", "records"] as const;
+export const INSTANCE_KEYS = [
+  "flavor", "version", "host", "domain", "webDomain", "mode", "federation", "email",
+  "registrations", "restoreFrom", "drill", "backup", "smtp", "portBase", "redisDb", "maxTootChars",
+] as const;
+export const BACKUP_KEYS = ["repository", "schedule", "checkSchedule", "checkSubset", "retention", "pgJobs", "alertUrl"] as const;
+export const RETENTION_KEYS = ["hourly", "daily", "weekly", "monthly"] as const;
+export const SMTP_KEYS = ["server", "port", "login", "fromAddress"] as const;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -65,14 +76,14 @@ export function validateStackConfig(raw: Record<string, unknown>, today: string 
 
 function readAccess(section: Section | undefined, problems: Problems): AccessConfig {
   if (!section) return { admins: [], sshAllowedFrom: [], deployUser: defaults.ACCESS_DEFAULTS.deployUser, adminEmail: "", hetznerSshKey: "" };
-  section.allowOnly(["admins", "sshAllowedFrom", "deployUser", "adminEmail", "hetznerSshKey"]);
+  section.allowOnly(ACCESS_KEYS);
   const admins: AdminUser[] = [];
   const adminItems = section.list("admins", true);
   if (Array.isArray(section.raw.admins) && adminItems.length === 0) problems.add(section.at("admins"), "must list at least one admin");
   for (const item of adminItems) {
     const admin = Section.of(item.value, item.path, problems);
     if (!admin) continue;
-    admin.allowOnly(["name", "sshPublicKey"]);
+    admin.allowOnly(ADMIN_KEYS);
     const name = admin.string("name", undefined, checks.checkName);
     if (name === "root" || name === "deploy") problems.bad(admin.at("name"), name, "is reserved (choose the admin's own name)");
     if (admins.some((a) => a.name === name)) problems.bad(admin.at("name"), name, "is listed twice");
@@ -144,7 +155,7 @@ function declaredNames(root: Section, key: string): Set<string> {
 function readHosts(root: Section): Record<string, HostConfig> {
   const hosts: Record<string, HostConfig> = {};
   for (const { name, section } of root.entries("hosts", false, checks.checkName)) {
-    section.allowOnly(["role", "serverType", "location", "image", "volumeGb", "hetznerBackups", "longLived"]);
+    section.allowOnly(HOST_KEYS);
     const role = section.oneOf("role", ["primary", "secondary", "trial", "drill"] as const);
     const production = role === "primary" || role === "secondary";
     const longLived = section.boolean("longLived", role ? defaults.longLivedByDefault(role) : false);
@@ -186,10 +197,7 @@ function readInstances(
   const instances: Record<string, InstanceConfig> = {};
   const hostNames = declaredNames(root, "hosts");
   for (const { name, section } of root.entries("instances", false, checks.checkName)) {
-    section.allowOnly([
-      "flavor", "version", "host", "domain", "webDomain", "mode", "federation", "email",
-      "registrations", "restoreFrom", "drill", "backup", "smtp", "portBase", "redisDb", "maxTootChars",
-    ]);
+    section.allowOnly(INSTANCE_KEYS);
     const flavor = section.oneOf<Flavor>("flavor", ["mastodon", "hometown"]);
     // With an unknown flavor, any well-formed tag passes here: the flavor is reported once.
     const tagCheck = flavor === "hometown" ? checks.checkHometownTag
@@ -326,10 +334,10 @@ function checkSharedHosts(root: Section, instances: Record<string, InstanceConfi
 
 function readBackup(section: Section | undefined): BackupConfig | undefined {
   if (!section) return undefined;
-  section.allowOnly(["repository", "schedule", "checkSchedule", "checkSubset", "retention", "pgJobs", "alertUrl"]);
+  section.allowOnly(BACKUP_KEYS);
   const d = defaults.BACKUP_DEFAULTS;
   const retentionSection = section.section("retention", false);
-  retentionSection?.allowOnly(["hourly", "daily", "weekly", "monthly"]);
+  retentionSection?.allowOnly(RETENTION_KEYS);
   const retention = {
     hourly: retentionSection?.integer("hourly", d.retention.hourly, 0, 1000) ?? d.retention.hourly,
     daily: retentionSection?.integer("daily", d.retention.daily, 0, 1000) ?? d.retention.daily,
@@ -357,7 +365,7 @@ function readBackup(section: Section | undefined): BackupConfig | undefined {
 
 function readSmtp(section: Section | undefined): SmtpConfig | undefined {
   if (!section) return undefined;
-  section.allowOnly(["server", "port", "login", "fromAddress"]);
+  section.allowOnly(SMTP_KEYS);
   return {
     server: section.string("server", undefined, checks.checkDomain),
     port: section.integer("port", defaults.SMTP_DEFAULTS.port, 1, 65535),
@@ -374,7 +382,7 @@ function readDns(
 ): DnsConfig | undefined {
   const section = root.section("dns", false);
   if (!section) return undefined;
-  section.allowOnly(["zone", "zoneId", "proxied", "ttl", "records"]);
+  section.allowOnly(DNS_KEYS);
   const zone = section.string("zone", undefined, checks.checkDomain);
   const zoneId = section.string("zoneId", defaults.DNS_DEFAULTS.zoneId, (v) =>
     v === "" || /^[0-9a-f]{32}$/.test(v) ? undefined : "is not a Cloudflare zone id (32 lower-case hexadecimal characters); leave it out to look the zone up by name");
@@ -461,7 +469,8 @@ export function missingSecrets(config: StackConfig, instance: string): SecretNam
   if (inst.email) needed.push("SMTP_PASSWORD");
   if (inst.backup || inst.mode === "restored") {
     needed.push("RESTIC_PASSWORD");
-    if (inst.backup?.repository.startsWith("s3:")) needed.push("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY");
+    // For a copy, whether its source's repository needs keys is known only from the
+    // stack reference: the Backup component reports those.
   }
   return needed.filter((n) => !have.includes(n));
 }

@@ -36,21 +36,24 @@ function flags(r: DeclaredResource): string {
 export function formatPlan(plan: Plan, source: string): string {
   const lines: string[] = [];
   lines.push(`Stack ${plan.stack} of ${plan.project}: ${plan.resources.length} resources declared (offline plan of ${source}; nothing was created)`);
+  if (plan.referencedStacks.length) lines.push(`Stack references answered from the plans of: ${plan.referencedStacks.join(", ")}`);
   lines.push("");
-  const children = new Map<string | null | undefined, DeclaredResource[]>();
-  const names = new Set(plan.resources.map((r) => r.name));
+  // Keyed by type and name: a host and an instance may both be called "drill".
+  const id = (type: string, name: string) => `${type}::${name}`;
+  const children = new Map<string | undefined, DeclaredResource[]>();
+  const ids = new Set(plan.resources.map((r) => id(r.type, r.name)));
   for (const r of plan.resources) {
-    const parent = r.parent && names.has(r.parent) ? r.parent : undefined;
+    const parent = r.parent && r.parentType && ids.has(id(r.parentType, r.parent)) ? id(r.parentType, r.parent) : undefined;
     children.set(parent, [...(children.get(parent) ?? []), r]);
   }
-  const walk = (parent: string | null | undefined, depth: number) => {
+  const walk = (parent: string | undefined, depth: number) => {
     for (const r of children.get(parent) ?? []) {
       const indent = "  ".repeat(depth);
       lines.push(`${indent}${r.type}  ${r.name}${flags(r)}`);
       for (const k of KEY_INPUTS[r.type] ?? []) {
         if (r.inputs[k] !== undefined) lines.push(`${indent}    ${k}: ${showValue(r.type, k, r.inputs[k])}`);
       }
-      walk(r.name, depth + 1);
+      walk(id(r.type, r.name), depth + 1);
     }
   };
   walk(undefined, 0);

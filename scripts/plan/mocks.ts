@@ -10,6 +10,8 @@ export interface DeclaredResource {
   name: string;
   /** Name of the component this resource belongs to; null at the top level. */
   parent: string | null;
+  /** Type of that component: two components may share a name (host and instance "drill"). */
+  parentType?: string;
   inputs: Record<string, unknown>;
   options: {
     protect: boolean;

@@ -28,6 +28,8 @@ export interface RenderedFile {
 
 export interface Plan {
   stack: string;
+  /** Stacks whose plans answered this one's stack references. */
+  referencedStacks: string[];
   project: string;
   resources: DeclaredResource[];
   outputs: Record<string, unknown>;
@@ -177,6 +179,7 @@ export async function runPlan(options: PlanOptions): Promise<Plan> {
       type: args.type,
       name: args.name,
       parent: topLevel(args.opts.parent) ? null : resourceName(args.opts.parent)!,
+      parentType: topLevel(args.opts.parent) ? undefined : (args.opts.parent as unknown as { __pulumiType: string }).__pulumiType,
       inputs: {},
       options: {
         protect: args.opts.protect === true,
@@ -196,6 +199,7 @@ export async function runPlan(options: PlanOptions): Promise<Plan> {
   const realWarn = pulumi.log.warn;
   pulumi.log.warn = (message: string) => { warnings.push(message); return Promise.resolve(); };
   let programExports: Record<string, unknown> = {};
+  let programOutputs: Record<string, unknown> = {};
   try {
     // As the Pulumi CLI does: the program runs inside the root stack resource.
     await pulumi.runtime.runInPulumiStack(async () => {
@@ -204,13 +208,16 @@ export async function runPlan(options: PlanOptions): Promise<Plan> {
       programExports = require(path.join(__dirname, "..", "..", "index"));
       return programExports;
     });
+    const outputs: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(programExports)) outputs[name] = await settle(value);
+    await pulumi.runtime.disconnect();
+    await new Promise((resolve) => setImmediate(resolve));
+    programOutputs = outputs;
   } finally {
+    // Warnings from applies arrive until everything has settled.
     pulumi.log.warn = realWarn;
   }
-  const outputs: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(programExports)) outputs[name] = await settle(value);
-  await pulumi.runtime.disconnect();
-  await new Promise((resolve) => setImmediate(resolve));
+  const outputs = programOutputs;
 
   const files: RenderedFile[] = [];
   const resources: DeclaredResource[] = [];
@@ -233,5 +240,5 @@ export async function runPlan(options: PlanOptions): Promise<Plan> {
     resources.push({ ...resource, inputs });
   }
   // The program logs every config warning itself; keep each message once.
-  return { stack: options.stack, project: PROJECT, resources, outputs, warnings: [...new Set([...file.warnings, ...warnings])], files };
+  return { stack: options.stack, referencedStacks: Object.keys(referenced), project: PROJECT, resources, outputs, warnings: [...new Set([...file.warnings, ...warnings])], files };
 }
