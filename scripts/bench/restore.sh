@@ -153,3 +153,6 @@ row "drill Time To Restore (provision 0)" "$ttr" "pg_restore -j $JOBS" "$base_re
 echo
 echo "drill phases: $(jq -c .phases_seconds "$SVC_ROOT/drill/report.json")"
 echo "coop-restore runs ANALYZE (vacuumdb --analyze-only) after pg_restore; the baseline does not."
+echo "The baseline is pg_dump with its default compression into a local directory. coop-backup"
+echo "dumps uncompressed (so restic can deduplicate unchanged tables), adds Redis, settings and"
+echo "media, and encrypts and uploads everything to the repository: more work for more safety."
