@@ -22,15 +22,15 @@ teardown_file() {
   [ "$(echo "$output" | wc -l)" -eq 1 ]
   run fx_restic main ls latest
   [ "$status" -eq 0 ]
-  echo "$output" | grep -q '/coop-backup-staging/db/toc.dat$'
-  echo "$output" | grep -q '/coop-backup-staging/redis/dump.rdb$'
-  echo "$output" | grep -q '/coop-backup-staging/env/.env.production$'
-  echo "$output" | grep -q '/coop-backup-staging/env/.env.secrets$'
-  echo "$output" | grep -q '/coop-backup-staging/manifest.json$'
+  echo "$output" | grep -q '/coop-backup-staging-main/db/toc.dat$'
+  echo "$output" | grep -q '/coop-backup-staging-main/redis/dump.rdb$'
+  echo "$output" | grep -q '/coop-backup-staging-main/env/.env.production$'
+  echo "$output" | grep -q '/coop-backup-staging-main/env/.env.secrets$'
+  echo "$output" | grep -q '/coop-backup-staging-main/manifest.json$'
   echo "$output" | grep -q 'public/system/media_attachments/files/000/000/001/original/photo1.jpg$'
   echo "$output" | grep -q 'public/system/accounts/avatars/avatar.png$'
   # staging directory removed after the run
-  [ ! -e "$SVC_ROOT/state-main/work/coop-backup-staging" ]
+  [ ! -e "$SVC_ROOT/state-main/work/coop-backup-staging-main" ]
 }
 
 @test "run: the remote-media cache is not backed up" {
@@ -41,7 +41,7 @@ teardown_file() {
 }
 
 @test "run: manifest.json in the snapshot and last-manifest.json have the fields" {
-  m=$(fx_restic main dump latest "$SVC_ROOT/state-main/work/coop-backup-staging/manifest.json")
+  m=$(fx_restic main dump latest "$SVC_ROOT/state-main/work/coop-backup-staging-main/manifest.json")
   echo "$m" | jq -e '
     .instance == "main" and (.created | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T"))
     and .mastodon_version == "v4.3.8" and .local_domain == "main.example"
@@ -176,7 +176,7 @@ teardown_file() {
   setsid "$SCRIPTS/coop-backup" run main >"$SVC_ROOT/int.out" 2>&1 &
   pid=$!
   for _ in $(seq 1 100); do
-    [ -d "$SVC_ROOT/state-main/work/coop-backup-staging/db" ] && break
+    [ -d "$SVC_ROOT/state-main/work/coop-backup-staging-main/db" ] && break
     sleep 0.1
   done
   kill -TERM -- "-$pid"
@@ -185,7 +185,7 @@ teardown_file() {
   [ "${rc:-0}" -ne 0 ]
   svc_psql "$PG_SRC_PORT" -d postgres -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(20)%' AND pid <> pg_backend_pid()" >/dev/null
   [ "$(snapshot_ids main)" = "$before" ]
-  [ ! -e "$SVC_ROOT/state-main/work/coop-backup-staging" ]
+  [ ! -e "$SVC_ROOT/state-main/work/coop-backup-staging-main" ]
   # and the next run works
   run "$SCRIPTS/coop-backup" run main
   [ "$status" -eq 0 ]

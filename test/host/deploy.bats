@@ -46,3 +46,25 @@ teardown() {
   [ "$status" -eq 1 ]
   [ "$output" = "coop-deploy: staged files are for other, not main" ]
 }
+
+@test "every backup setting file the plans render passes coop-backup's strict reader" {
+  node "$ROOT/build/scripts/plan.js" prod --out "$DIR/prod" >/dev/null
+  node "$ROOT/build/scripts/plan.js" alpha --out "$DIR/alpha" >/dev/null
+  count=0
+  for env in "$DIR"/*/*-backup/backup-*.env; do
+    name=$(basename "$env" .env)
+    mkdir -p "$DIR/config"
+    # Only where things live changes: a closed loopback port instead of the real repository.
+    sed -e "s|^STATE_DIR=.*|STATE_DIR=$DIR/state|" -e "s|^APP_DIR=.*|APP_DIR=$DIR/app|" \
+      -e "s|^RESTIC_REPOSITORY=.*|RESTIC_REPOSITORY=rest:http://127.0.0.1:9/|" "$env" > "$DIR/config/$name.env"
+    printf 'RESTIC_PASSWORD=x\n' > "$DIR/config/$name.secrets"
+    chmod 600 "$DIR/config/$name.secrets"
+    run env COOP_CONFIG_DIR="$DIR/config" "$ROOT/scripts/host/coop-backup" status "${name#backup-}"
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ $output == *"rest:http://127.0.0.1:9/"* ]]
+    [[ $output != *"line "* ]]
+    count=$((count + 1))
+  done
+  [ "$count" -eq 2 ]
+}

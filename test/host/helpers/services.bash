@@ -55,9 +55,19 @@ svc_pg_start() {
   chown postgres: "$dir"
   runuser -u postgres -- "$PG_TEST_BIN/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
     { cat "$dir/initdb.log" >&2; return 1; }
-  runuser -u postgres -- "$PG_TEST_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-    -o "-p $port -c listen_addresses=127.0.0.1 -k $dir -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_wal_size=1GB" \
-    start >/dev/null || { cat "$dir/server.log" >&2; return 1; }
+  # The port can be taken between svc_free_port and the bind (e.g. by an outgoing
+  # connection's ephemeral port): try a few other ports before giving up.
+  local try
+  for try in 1 2 3 4; do
+    runuser -u postgres -- "$PG_TEST_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+      -o "-p $port -c listen_addresses=127.0.0.1 -k $dir -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_wal_size=1GB" \
+      start >/dev/null && break
+    if ((try == 4)) || ! grep -q 'Address already in use' "$dir/server.log"; then
+      cat "$dir/server.log" >&2
+      return 1
+    fi
+    port=$(svc_free_port)
+  done
   printf -v "PG_${name^^}_PORT" '%s' "$port"
   export "PG_${name^^}_PORT"
   echo "$dir" >>"$SVC_ROOT/pg-clusters"
