@@ -21,10 +21,6 @@ export interface BackupArgs {
  * are) and, when the instance is backed up, the systemd timers that run and verify them.
  */
 export class Backup extends pulumi.ComponentResource {
-  /** Resolves once tools, settings and secrets are on the host. */
-  readonly ready: pulumi.Output<string>;
-  /** Rendered files, by path relative to the staging directory. */
-  readonly files: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, args: BackupArgs, opts?: pulumi.ComponentResourceOptions) {
     super("coop:backup:Backup", name, {}, opts);
@@ -58,7 +54,7 @@ export class Backup extends pulumi.ComponentResource {
       child,
     );
     const timers = Object.keys(units).filter((u) => u.endsWith(".timer"));
-    const install = new command.remote.Command(`${name}-install`, {
+    new command.remote.Command(`${name}-install`, {
       connection,
       create: staged.dir.apply((dir) => [
         "set -eu",
@@ -76,8 +72,6 @@ export class Backup extends pulumi.ComponentResource {
       triggers: [staged.hash],
     }, { parent: this, dependsOn: [...staged.copies, secrets] });
 
-    this.ready = install.stdout;
-    this.files = pulumi.output(files);
     this.registerOutputs({});
   }
 }

@@ -27,8 +27,6 @@ export class Host extends pulumi.ComponentResource {
   readonly serverId: pulumi.Output<string>;
   readonly ipv4: pulumi.Output<string>;
   readonly ipv6: pulumi.Output<string>;
-  /** Resolves once the host is reachable over SSH and its volume is mounted. */
-  readonly ready: pulumi.Output<string>;
   readonly role: string;
 
   constructor(name: string, args: HostArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -89,7 +87,6 @@ export class Host extends pulumi.ComponentResource {
       // A named server cannot be created before its predecessor is gone.
       : { parent: this, deleteBeforeReplace: true });
 
-    let ready: pulumi.Output<string> = server.ipv4Address;
     if (config.volumeGb > 0) {
       const volume = new hcloud.Volume(`${name}-data`, {
         name: `${serverName}-data`,
@@ -105,13 +102,12 @@ export class Host extends pulumi.ComponentResource {
         volumeId: volume.id.apply(Number),
         automount: false,
       }, { parent: this, protect: longLived });
-      const mount = new command.remote.Command(`${name}-mount-data`, {
+      new command.remote.Command(`${name}-mount-data`, {
         connection: sshConnection(server.ipv4Address, access.deployUser),
         create: pulumi.interpolate`sudo bash -s -- ${volume.linuxDevice}`,
         stdin: hostScript("coop-prepare-volume"),
         triggers: [volume.id],
       }, { parent: this, dependsOn: [attachment] });
-      ready = pulumi.all([server.ipv4Address, mount.stdout]).apply(([ip]) => ip);
     }
 
     this.role = config.role;
@@ -119,7 +115,6 @@ export class Host extends pulumi.ComponentResource {
     this.ipv4 = ipv4.ipAddress;
     // Hetzner assigns a /64; the server answers on ::1 of it.
     this.ipv6 = server.ipv6Address;
-    this.ready = ready;
     this.registerOutputs({ serverId: this.serverId, ipv4: this.ipv4, ipv6: this.ipv6 });
   }
 }
